@@ -1,0 +1,1 @@
+"""First-party plugins. Each subpackage is independent and uses only workstation.api."""
