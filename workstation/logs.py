@@ -328,7 +328,7 @@ def setup_logging(log_dir: Path, level: int = logging.INFO, *, console: bool = F
     log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if sys.platform != "win32":
         # mkdir's mode is masked by the umask and ignored for existing dirs.
-        pass
+        os.chmod(log_dir, 0o700)
     path = log_dir / LOG_FILE_NAME
 
     formatter = logging.Formatter(LOG_FORMAT)
