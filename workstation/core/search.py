@@ -81,7 +81,8 @@ def parse(text: str) -> Query:
     """
     terms: list[Term] = []
     pos = 0
-    text = text.strip()
+    # SQLite ends a string at NUL; nobody means to search for one.
+    text = text.replace("\x00", " ").strip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:

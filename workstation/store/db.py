@@ -95,9 +95,12 @@ class Store:
                 os.umask(old_umask)
             if fresh:
                 os.chmod(path, 0o600)
-            sqlite_utils.Database(writer).enable_wal()
-            writer.execute("PRAGMA synchronous = NORMAL")
             try:
+                # Refuse a newer profile before touching it: not even the
+                # journal mode may change in a file we cannot understand.
+                check_not_newer(writer, sets)
+                sqlite_utils.Database(writer).enable_wal()
+                writer.execute("PRAGMA synchronous = NORMAL")
                 migrate(writer, sets)
             except BaseException:
                 writer.close()

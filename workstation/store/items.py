@@ -14,7 +14,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workstation.api.model import Attachment, Flags, Item, ItemKind, Person, Score
@@ -25,16 +25,21 @@ _HASH_BITS = 20
 _HASH_MASK = (1 << _HASH_BITS) - 1
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
 def to_ms(when: datetime | None) -> int | None:
+    """Milliseconds since the epoch, exactly (float timestamps lose some)."""
     if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return int(when.timestamp() * 1000)
+    return (when - _EPOCH) // _MS
 
 
 def from_ms(ms: int | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+    return None if ms is None else _EPOCH + ms * _MS
 
 
 def make_sort_key(sort_ms: int, source: str, remote_id: str) -> int:
@@ -187,15 +192,19 @@ def set_flag(conn: sqlite3.Connection, ids: Sequence[int], flag: str, value: boo
 
 def set_remote_flags(conn: sqlite3.Connection, source: str,
                      flags: Mapping[str, Flags]) -> ChangeSet:
-    """Flags reported by the server, by remote id."""
+    """Flags reported by the server, by remote id.
+
+    ``muted`` is the user's local choice (servers have no such flag) and is
+    left alone.
+    """
     changes = ChangeSet()
     for remote_id, f in flags.items():
         row = conn.execute(
-            "UPDATE items SET is_read = ?, is_starred = ?, is_archived = ?, is_muted = ?"
-            " WHERE source = ? AND remote_id = ? AND (is_read, is_starred, is_archived,"
-            " is_muted) IS NOT (?, ?, ?, ?) RETURNING id",
-            (int(f.read), int(f.starred), int(f.archived), int(f.muted), source, remote_id,
-             int(f.read), int(f.starred), int(f.archived), int(f.muted))).fetchone()
+            "UPDATE items SET is_read = ?, is_starred = ?, is_archived = ?"
+            " WHERE source = ? AND remote_id = ? AND (is_read, is_starred, is_archived)"
+            " IS NOT (?, ?, ?) RETURNING id",
+            (int(f.read), int(f.starred), int(f.archived), source, remote_id,
+             int(f.read), int(f.starred), int(f.archived))).fetchone()
         if row is not None:
             changes.updated.add(int(row[0]))
             changes.sources.add(source)

@@ -56,10 +56,18 @@ _COLS = "id, source, item_id, verb, payload, state, attempts, last_error"
 
 
 def due(conn: sqlite3.Connection, source: str, *, now_ms: int | None = None) -> list[OutboxEntry]:
-    """Pending actions of a source whose time has come, oldest first."""
+    """Pending actions of a source whose time has come, oldest first.
+
+    Stops before the first action still waiting out a back-off: the server
+    must see the user's actions in the order they were made (read, then
+    unread, must not arrive as unread, then read).
+    """
+    now = _now_ms() if now_ms is None else now_ms
     rows = conn.execute(
         f"SELECT {_COLS} FROM outbox WHERE source = ? AND state = 'pending'"  # noqa: S608
-        " AND next_attempt <= ? ORDER BY id", (source, now_ms or _now_ms()))
+        " AND next_attempt <= ? AND id < coalesce((SELECT min(id) FROM outbox"
+        " WHERE source = ? AND state = 'pending' AND next_attempt > ?), 9223372036854775807)"
+        " ORDER BY id", (source, now, source, now))
     return [_entry(r) for r in rows]
 
 

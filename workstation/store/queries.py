@@ -58,7 +58,7 @@ def _fts_term(term: Term) -> str:
     if term.field == "from":
         return f"sender : {text}*"
     if term.field == "to":
-        return f"recipients : {text}*"
+        return f"recipients_text : {text}*"
     return text + ("*" if term.prefix else "")
 
 

@@ -87,23 +87,23 @@ _V1_ITEMS = """
         CREATE INDEX item_tags_item ON item_tags(item_id);
 
         CREATE VIRTUAL TABLE items_fts USING fts5(
-            title, text, sender, recipients,
+            title, text, sender, recipients_text,
             content='items', content_rowid='sort_key',
             tokenize='unicode61 remove_diacritics 2', prefix='2 3'
         );
         CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-            INSERT INTO items_fts(rowid, title, text, sender, recipients)
+            INSERT INTO items_fts(rowid, title, text, sender, recipients_text)
             VALUES (new.sort_key, new.title, new.text, new.sender, new.recipients_text);
         END;
         CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-            INSERT INTO items_fts(items_fts, rowid, title, text, sender, recipients)
+            INSERT INTO items_fts(items_fts, rowid, title, text, sender, recipients_text)
             VALUES ('delete', old.sort_key, old.title, old.text, old.sender, old.recipients_text);
         END;
         CREATE TRIGGER items_fts_update
         AFTER UPDATE OF title, text, sender, recipients_text, sort_key ON items BEGIN
-            INSERT INTO items_fts(items_fts, rowid, title, text, sender, recipients)
+            INSERT INTO items_fts(items_fts, rowid, title, text, sender, recipients_text)
             VALUES ('delete', old.sort_key, old.title, old.text, old.sender, old.recipients_text);
-            INSERT INTO items_fts(rowid, title, text, sender, recipients)
+            INSERT INTO items_fts(rowid, title, text, sender, recipients_text)
             VALUES (new.sort_key, new.title, new.text, new.sender, new.recipients_text);
         END;
 

@@ -36,7 +36,8 @@ class HostSourceContext:
     @property
     def data_dir(self) -> Path:
         path = self._data_root / "sources" / _safe(self._name)
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for part in (self._data_root, self._data_root / "sources", path):
+            part.mkdir(exist_ok=True, mode=0o700)
         return path
 
     @cached_property

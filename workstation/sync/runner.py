@@ -113,7 +113,7 @@ class SyncRunner:
         except SourceError as exc:
             result.error = str(exc)
         except (TimeoutError, OSError) as exc:
-            result.error = f"Network problem: {exc or type(exc).__name__}"
+            result.error = f"Network problem: {str(exc) or type(exc).__name__}"
         except Exception as exc:
             # A plugin's bug must not stop the other sources; the log has the trace.
             log.exception("source %s crashed during sync", record.name)
