@@ -6,6 +6,7 @@ Everything listed in ``__all__`` is stable within an API major version
 """
 
 from workstation.api.hookspecs import hookimpl
+from workstation.api.host import HostServices, SourceConfig, SyncOutcome
 from workstation.api.model import (
     Attachment,
     Flags,
@@ -36,6 +37,7 @@ __all__ = [
     "ActionError",
     "Attachment",
     "Flags",
+    "HostServices",
     "Identity",
     "IdentityKind",
     "Item",
@@ -45,9 +47,11 @@ __all__ = [
     "Score",
     "SecretStore",
     "Source",
+    "SourceConfig",
     "SourceContext",
     "SourceError",
     "SourceType",
+    "SyncOutcome",
     "SyncSink",
     "TemporaryActionError",
     "hookimpl",

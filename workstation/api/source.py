@@ -99,6 +99,9 @@ class SyncSink(Protocol):
     async def remove(self, remote_ids: Sequence[str]) -> None:
         """These items no longer exist on the server."""
 
+    async def expire(self, remote_ids: Sequence[str]) -> None:
+        """Retention: drop these old items, except those the user starred."""
+
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         """Report progress (shown by the CLI progress bar and the status bar)."""
 

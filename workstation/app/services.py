@@ -23,7 +23,7 @@ from workstation.plugin_host.manager import PluginHost
 from workstation.profile import Profile, ProfileLock
 from workstation.store import items as store_items
 from workstation.store import outbox as store_outbox
-from workstation.store import queries
+from workstation.store import queries, sync_state
 from workstation.store import sources as store_sources
 from workstation.store.db import Store
 from workstation.store.queries import ItemFilter, Page
@@ -205,6 +205,17 @@ class Workstation:
             raise ValueError(f"No installed plugin provides sources of type '{type_}'.")
         self.writer.run_sync(lambda c: store_sources.add_source(c, name, type_, dict(config)))
         self._notify(ChangeSet(sources={name}))
+
+    def update_source(self, name: str, config: dict[str, object]) -> None:
+        """Replace a source's settings; a live instance picks them up at next start."""
+        if not self.writer.run_sync(lambda c: store_sources.update_config(c, name, config)):
+            raise ValueError(f"No source named '{name}'.")
+        if self._runner is not None:
+            self._runner.forget(name)
+        self._notify(ChangeSet(sources={name}))
+
+    def set_source_state(self, name: str, key: str, value: object) -> None:
+        self.writer.run_sync(lambda c: sync_state.set_state(c, name, key, value))
 
     def remove_source(self, name: str) -> bool:
         """Forget a source and everything it brought (its secrets are the caller's)."""

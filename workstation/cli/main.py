@@ -22,8 +22,10 @@ import click
 from workstation import __version__
 from workstation.api.version import API_VERSION
 from workstation.app.services import MARK_ACTIONS, Workstation
+from workstation.cli.host import CliHost
 from workstation.cli.output import item_json, item_line, item_text
 from workstation.cli.progress import SyncProgress
+from workstation.plugin_host.manager import PluginHost
 from workstation.profile import ENV_PROFILE, resolve_profile_dir
 from workstation.store.queries import ItemFilter, Page
 
@@ -43,7 +45,9 @@ class CliError(click.ClickException):
 class Env:
     """What the global options chose, and the profile opened on demand."""
 
-    def __init__(self, profile: str | None, demo: bool, verbose: int) -> None:
+    def __init__(self, profile: str | None, demo: bool, verbose: int,
+                 plugins: PluginHost | None = None) -> None:
+        self.plugins = plugins
         self.demo = demo
         self.verbose = verbose
         self._demo_dir: Path | None = None
@@ -67,7 +71,8 @@ class Env:
         if not self.demo and not write and not (path / "workstation.db").exists():
             raise CliError(f"No Workstation profile in {path} yet. Add a source first, "
                            "or try the sample inbox with --demo.")
-        app = Workstation.open(path, write=write or self.demo, wait=WRITE_WAIT_SECONDS)
+        app = Workstation.open(path, write=write or self.demo, wait=WRITE_WAIT_SECONDS,
+                               host=self.plugins)
         setup_logging(app.profile.log_dir, logging.DEBUG if self.verbose else logging.INFO)
         if self.demo:
             from workstation.app.demo import populate_demo
@@ -101,7 +106,7 @@ def cli(ctx: click.Context, profile: str | None, demo: bool, verbose: int) -> No
 
     Without a command, opens the desktop app.
     """
-    env = Env(profile, demo, verbose)
+    env = Env(profile, demo, verbose, _PLUGINS.get("host"))
     ctx.obj = env
     ctx.call_on_close(env.close)
     if ctx.invoked_subcommand is None:
@@ -284,12 +289,45 @@ def mark(env: Env, action: str, ids: tuple[int, ...]) -> None:
     click.echo(f"{len(changes.updated)} item(s) marked {action}.")
 
 
+_PLUGINS: dict[str, PluginHost] = {}
+
+
+def _current_app() -> Workstation:
+    env = click.get_current_context().find_object(Env)
+    if env is None:  # pragma: no cover - plugin commands always run under cli
+        raise CliError("This command must run as a 'workstation' subcommand.")
+    return env.open(write=True)
+
+
+def add_plugin_commands(group: click.Group, plugins: PluginHost) -> None:
+    """Add the commands plugins contribute; a broken plugin loses only its commands."""
+    host = CliHost(_current_app)
+    # Each implementation is called on its own so that one plugin raising
+    # does not cost the others their commands.
+    for impl in plugins.pm.hook.workstation_cli_commands.get_hookimpls():
+        name = impl.plugin_name
+        try:
+            returned: Any = impl.function(host=host)
+            commands: list[object] = list(returned or ())
+        except Exception:
+            log.exception("plugin %s failed to provide its commands", name)
+            continue
+        for command in commands:
+            if not isinstance(command, click.Command) or command.name in group.commands:
+                log.warning("plugin %s: command %r ignored (not a click command, or the "
+                            "name is taken)", name, getattr(command, "name", command))
+                continue
+            group.add_command(command)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     from workstation.core.search import SearchSyntaxError
     from workstation.profile import ProfileLockedError
     from workstation.store.db import StoreError
     from workstation.store.migrations import SchemaTooNewError
 
+    plugins = _PLUGINS.setdefault("host", PluginHost.discover())
+    add_plugin_commands(cli, plugins)
     try:
         cli.main(args=argv, prog_name="workstation", standalone_mode=False)
     except click.exceptions.Abort:

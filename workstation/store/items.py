@@ -211,11 +211,15 @@ def set_remote_flags(conn: sqlite3.Connection, source: str,
     return changes
 
 
-def remove_items(conn: sqlite3.Connection, source: str, remote_ids: Sequence[str]) -> ChangeSet:
+def remove_items(conn: sqlite3.Connection, source: str, remote_ids: Sequence[str],
+                 *, keep_starred: bool = False) -> ChangeSet:
+    """Delete items by remote id; ``keep_starred`` spares what the user starred."""
     changes = ChangeSet()
+    sql = "DELETE FROM items WHERE source = ? AND remote_id = ?"
+    if keep_starred:
+        sql += " AND is_starred = 0"
     for remote_id in remote_ids:
-        row = conn.execute("DELETE FROM items WHERE source = ? AND remote_id = ? RETURNING id",
-                           (source, remote_id)).fetchone()
+        row = conn.execute(sql + " RETURNING id", (source, remote_id)).fetchone()
         if row is not None:
             changes.removed.add(int(row[0]))
             changes.sources.add(source)

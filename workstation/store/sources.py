@@ -46,6 +46,11 @@ def record_sync(conn: sqlite3.Connection, name: str, error: str | None) -> None:
         conn.execute("UPDATE sources SET last_error = ? WHERE name = ?", (error, name))
 
 
+def update_config(conn: sqlite3.Connection, name: str, config: dict[str, Any]) -> bool:
+    return conn.execute("UPDATE sources SET config = ? WHERE name = ?",
+                        (json.dumps(config, ensure_ascii=False), name)).rowcount > 0
+
+
 def delete_source(conn: sqlite3.Connection, name: str) -> bool:
     for table in ("items", "outbox", "sync_state"):
         conn.execute(f"DELETE FROM {table} WHERE source = ?", (name,))  # noqa: S608 (fixed names)

@@ -73,6 +73,12 @@ class _Sink:
         self.result.removed += len(cs.removed)
         self._changed(cs)
 
+    async def expire(self, remote_ids: Sequence[str]) -> None:
+        cs = await self.writer.run(
+            lambda c: store_items.remove_items(c, self.name, remote_ids, keep_starred=True))
+        self.result.removed += len(cs.removed)
+        self._changed(cs)
+
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         if self.on_progress is not None:
             self.on_progress(self.name, done, total, message)
@@ -102,6 +108,10 @@ class SyncRunner:
             src = st.factory(ctx)
             self._instances[record.name] = src
         return src
+
+    def forget(self, name: str) -> None:
+        """Drop a live instance (its settings changed); the next sync makes a new one."""
+        self._instances.pop(name, None)
 
     async def sync_one(self, record: SourceRecord, *, on_progress: ProgressFn | None = None,
                        on_change: ChangeFn | None = None) -> SyncResult:
