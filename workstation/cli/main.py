@@ -82,8 +82,11 @@ class Env:
 
     def close(self) -> None:
         if self._app is not None:
+            from workstation.logs import close_logging
+
             self._app.close()
             self._app = None
+            close_logging()
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
             self._demo_dir = None

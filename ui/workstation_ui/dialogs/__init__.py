@@ -1,0 +1,1 @@
+"""Dialogs: onboarding and, later, account and settings windows."""

@@ -1,0 +1,1 @@
+"""Widgets of the main window: sidebar, item list, reading pane."""
