@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Final
+from urllib.parse import quote
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -168,6 +169,18 @@ def _translated(action: str) -> Iterator[None]:
         # redacted in case a backend echoes the value it was given.
         detail = redact(str(exc)) or type(exc).__name__
         raise SecretsError(f"Could not {action}: {detail}") from exc
+
+
+def source_scope(name: str) -> str:
+    """The keyring scope of a source instance's secrets.
+
+    The name is percent-encoded, so any source name (even one with ":") maps
+    to a distinct, valid scope.
+
+    >>> source_scope("Work: mail")
+    'source/Work%3A mail'
+    """
+    return "source/" + quote(name, safe=" ")
 
 
 def _check_scope(scope: str) -> None:

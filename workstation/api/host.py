@@ -58,8 +58,11 @@ class HostServices(Protocol):
     def set_source_state(self, name: str, key: str, value: Any) -> None:
         """Write a value the source reads with ``ctx.get_state`` (e.g. "force_next")."""
 
-    def secrets(self, scope: str) -> SecretStore:
-        """The keyring, scoped (use ``"source:<name>"`` for a source's secrets)."""
+    def get_source_state(self, name: str, key: str, default: Any = None) -> Any:
+        """Read a value the source wrote with ``ctx.set_state``."""
+
+    def source_secrets(self, name: str) -> SecretStore:
+        """The same keyring scope the source's ``ctx.secrets`` uses."""
 
     def sync(self, names: Sequence[str]) -> list[SyncOutcome]:
         """Sync these sources now (blocking; for commands)."""

@@ -214,6 +214,9 @@ class Workstation:
             self._runner.forget(name)
         self._notify(ChangeSet(sources={name}))
 
+    def get_source_state(self, name: str, key: str, default: object = None) -> object:
+        return sync_state.get_state(self.store.read(), name, key, default)
+
     def set_source_state(self, name: str, key: str, value: object) -> None:
         self.writer.run_sync(lambda c: sync_state.set_state(c, name, key, value))
 

@@ -40,10 +40,13 @@ class CliHost:
     def set_source_state(self, name: str, key: str, value: Any) -> None:
         self.app.set_source_state(name, key, value)
 
-    def secrets(self, scope: str) -> SecretStore:
-        from workstation.secrets import Secrets
+    def get_source_state(self, name: str, key: str, default: Any = None) -> Any:
+        return self.app.get_source_state(name, key, default)
 
-        return Secrets().scoped(scope)
+    def source_secrets(self, name: str) -> SecretStore:
+        from workstation.secrets import Secrets, source_scope
+
+        return Secrets().scoped(source_scope(name))
 
     def sync(self, names: Sequence[str]) -> list[SyncOutcome]:
         app = self.app

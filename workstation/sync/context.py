@@ -44,9 +44,9 @@ class HostSourceContext:
     def secrets(self) -> SecretStore:
         # Imported here: the keyring backend is only touched by sources that
         # really need a secret, so the demo runs on a machine without one.
-        from workstation.secrets import Secrets
+        from workstation.secrets import Secrets, source_scope
 
-        return Secrets().scoped(f"source:{self._name}")
+        return Secrets().scoped(source_scope(self._name))
 
     def get_state(self, key: str, default: Any = None) -> Any:
         return sync_state.get_state(self._writer.store.read(), self._name, key, default)
