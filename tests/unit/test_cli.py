@@ -151,8 +151,16 @@ def test_demo_inbox_json_has_the_documented_shape(run_cli: RunCli) -> None:
     assert {i["source"] for i in items} == {s["name"] for s in sample["sources"]}
 
 
-def test_demo_inbox_default_limit_is_50(run_cli: RunCli) -> None:
-    assert len(ok_json(run_cli("--demo", "inbox", "--json"))) == 50
+def test_demo_inbox_json_prints_the_whole_sample_by_default(run_cli: RunCli) -> None:
+    assert len(ok_json(run_cli("--demo", "inbox", "--json"))) >= 60
+
+
+def test_demo_inbox_text_shows_one_screenful_by_default(run_cli: RunCli) -> None:
+    result = run_cli("--demo", "inbox")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 51
+    assert lines[-1].startswith("… more")
 
 
 def test_demo_search_from_jonas_unread(run_cli: RunCli) -> None:

@@ -134,6 +134,11 @@ def gui(env: Env) -> None:
     sys.exit(ui.main(argv))
 
 
+def _limit(limit: int | None, as_json: bool) -> int:
+    # A screen holds a page; a script wants everything at once.
+    return limit or (1000 if as_json else 50)
+
+
 def _print_page(page: Page, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([item_json(i) for i in page.items], ensure_ascii=False, indent=2))
@@ -152,30 +157,32 @@ def _print_page(page: Page, as_json: bool) -> None:
 @click.option("--unread", is_flag=True, help="Only unread items.")
 @click.option("--starred", is_flag=True, help="Only starred items.")
 @click.option("--source", metavar="NAME", help="Only items of this source.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=None,
+              help="At most N items (default: 50, or 1000 with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 @pass_env
-def inbox(env: Env, unread: bool, starred: bool, source: str | None, limit: int,
+def inbox(env: Env, unread: bool, starred: bool, source: str | None, limit: int | None,
           as_json: bool) -> None:
     """List the inbox, newest first."""
     app = env.open(write=False)
     f = ItemFilter(unread=True if unread else None, starred=True if starred else None,
                    source=source)
-    _print_page(app.list_items(f, limit=limit), as_json)
+    _print_page(app.list_items(f, limit=_limit(limit, as_json)), as_json)
 
 
 @cli.command()
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=None,
+              help="At most N items (default: 50, or 1000 with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 @pass_env
-def search(env: Env, query: str, limit: int, as_json: bool) -> None:
+def search(env: Env, query: str, limit: int | None, as_json: bool) -> None:
     """Search everything (language: docs/search.md), e.g. 'from:jonas is:unread'."""
     from workstation.core.search import SearchSyntaxError
 
     app = env.open(write=False)
     try:
-        page = app.search(query, limit=limit)
+        page = app.search(query, limit=_limit(limit, as_json))
     except SearchSyntaxError as exc:
         raise CliError(str(exc)) from exc
     _print_page(page, as_json)
