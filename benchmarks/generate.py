@@ -1,12 +1,13 @@
 """Deterministic synthetic profiles for the store benchmark.
 
-A profile is built from a seed, so the same ``(items, seed)`` gives the same
-database byte for byte in content (SQLite page layout may differ). Items are
+A profile is built from a seed: the same ``(items, seed)`` gives the same
+items, hence the same rows (SQLite's page layout may differ). Items are
 written through the real store code -- :class:`workstation.store.db.Store`
 and :func:`workstation.store.items.upsert_items`, one ``store.write()``
 transaction per batch -- so the benchmark measures the product's schema,
-triggers and indexes, and generation time is itself a measure of the ingest
-path.
+triggers and indexes, and the time spent in ``upsert_items`` (recorded in the
+manifest, wall and CPU) is a measure of the ingest path. A child process
+builds the items while the main one writes them.
 
 The mix, per the benchmark issue:
 

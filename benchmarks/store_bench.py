@@ -192,6 +192,13 @@ def _file_sizes(db: Path) -> dict[str, int]:
     return sizes
 
 
+def _analyzed_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables with ANALYZE statistics (they steer the query planner)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        return []
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY 1")]
+
+
 def _prewarm(db: Path) -> dict[str, float]:
     """Read the database file once (into the OS cache); returns size and throughput."""
     t0 = time.perf_counter()
@@ -261,9 +268,7 @@ def run(db: Path, manifest: Manifest, config: BenchConfig, *, reused_cache: bool
             {"name": n, "bytes": int(b)} for n, b in base.execute(
                 "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")]
         res.profile["page_size"] = int(base.execute("PRAGMA page_size").fetchone()[0])
-        res.profile["analyzed"] = [r[0] for r in base.execute(
-            "SELECT DISTINCT tbl FROM sqlite_stat1")] if base.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone() else []
+        res.profile["analyzed"] = _analyzed_tables(base)
     finally:
         base.close()
         store.close()
@@ -322,6 +327,12 @@ def _cold_disk_open(res: BenchResult, db: Path, config: BenchConfig, out: TextIO
                baseline="base_open_first_page_cold_disk",
                detail="posix_fadvise(DONTNEED) on db/wal/shm before each process; on a VM "
                       "the host may still cache the disk"),
+        Figure("open_cold_disk_open_only", "  of which Store.open (file evicted)",
+               [p["open_ms"] for p in cold]),
+        Figure("open_cold_disk_page_only", "  of which the first page (file evicted)",
+               [p["page_ms"] for p in cold],
+               detail="reads the 50 newest rows from disk: the baseline reads only the "
+                      "sort_key index"),
         Figure("base_open_first_page_cold_disk", "Baseline open + first page, file evicted",
                [p["total_ms"] for p in cold_base], group="baseline"),
     ]
