@@ -22,6 +22,7 @@ TARGET_FIGURES = {
 }
 OTHER_FIGURES = {
     "open_only", "open_page_only", "open_close", "open_process", "open_first_page_cold_disk",
+    "open_cold_disk_open_only", "open_cold_disk_page_only",
     "inbox_first_page_warm", "sql_open_first_page", "sql_fts_common",
     "base_open_first_page", "base_open_process", "base_open_first_page_cold_disk",
     "base_next_page", "base_deep_next_page", "base_fts_rare", "base_fts_common",
