@@ -7,7 +7,7 @@ import re
 
 import nh3
 
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre|table)>")
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre|table|figure)>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -22,6 +22,8 @@ def html_to_text(markup: str) -> str:
     >>> html_to_text("<p>Hello&nbsp;<b>world</b></p><script>x()</script><p>Bye</p>")
     'Hello\\xa0world\\nBye'
     """
+    if "<" not in markup and "&" not in markup:
+        return markup.strip()  # already plain: most feed titles and summaries
     marked = _BLOCK_END.sub(lambda m: m.group(0) + "\n", markup)
     stripped = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head"})
     text = html.unescape(stripped)

@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from workstation.api.text import html_to_text, preview
+
 __all__ = ["html_to_text", "preview", "resolve_url", "sanitize_html", "text_to_html"]
 
 # ammonia's defaults (a reviewed article-shaped set) plus media elements feeds
@@ -46,10 +48,6 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "longdesc"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _DATA_IMAGE = re.compile(r"(?i)^data:image/(?:png|jpeg|gif|webp|avif);base64,[a-z0-9+/=\s]*$")
-
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre|table|figure)>")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def resolve_url(value: str, base: str | None, *, allow_data_image: bool = False) -> str | None:
@@ -118,22 +116,6 @@ def sanitize_html(markup: str, *, base: str | None) -> str:
     )
 
 
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML fragment (for titles and previews).
-
-    >>> html_to_text("<b>Bold</b> &amp; <i>plain</i><script>x()</script>")
-    'Bold & plain'
-    """
-    if "<" not in markup and "&" not in markup:
-        return markup.strip()
-    marked = _BLOCK_END.sub(lambda m: m.group(0) + "\n", markup)
-    stripped = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"})
-    text = html.unescape(stripped)
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
-
-
 def text_to_html(text: str) -> str:
     """Plain text as HTML paragraphs, so every entry has ``text/html`` content.
 
@@ -148,19 +130,3 @@ def text_to_html(text: str) -> str:
 def one_line(text: str) -> str:
     """Whitespace runs collapsed to single spaces."""
     return " ".join(text.split())
-
-
-def preview(text: str, limit: int = 200) -> str:
-    """At most ``limit`` characters on one line, cut at a word when possible.
-
-    >>> preview("one two three", limit=8)
-    'one two…'
-    """
-    flat = one_line(text)
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut + "…"
